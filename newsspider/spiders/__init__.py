@@ -1,0 +1,1 @@
+"""Spiders: HTTP and HTML only; they yield ArticleItems."""
