@@ -29,6 +29,7 @@ from pipelines.identity import show_key
 
 PATTERNS_DIR = Path(__file__).with_name("patterns")
 LABELS = ("SHOW", "STUDIO", "PLATFORM", "DATE")
+FIELDS = {"STUDIO": "studios", "PLATFORM": "platforms", "DATE": "dates"}
 
 if not Doc.has_extension("links"):
     Doc.set_extension("links", default=None)
@@ -111,7 +112,8 @@ class Gazetteer:
                 self.folded.add(str(i), [self.nlp.make_doc(n) for n in folded])
 
     def __call__(self, doc: Doc) -> Doc:
-        ner_spans = list(doc.ents)
+        # The NER is sourced from en_core_web_sm: labels it still knows (PERSON, GPE…) are not ours.
+        ner_spans = [e for e in doc.ents if e.label_ in LABELS]
         ner_labels = {(e.start, e.end): e.label_ for e in ner_spans}
         found = []
         seen = set()
@@ -127,13 +129,34 @@ class Gazetteer:
                 found.append(Span(doc, start, end, label=entry["label"],
                                   kb_id=f"{entry['kind']}|{entry['name']}"))
         found = filter_spans(found)
-        kept = [s for s in found if not any(e.label_ == "SHOW" and e.start <= s.start and s.end <= e.end
-                                            and (e.end - e.start) > (s.end - s.start) for e in ner_spans)]
-        taken = {i for s in kept for i in range(s.start, s.end)}
-        others = [e for e in ner_spans if not any(i in taken for i in range(e.start, e.end))
-                  and not (e.label_ == "STUDIO" and e.text in self.blocked)]
-        doc.ents = sorted(kept + others, key=lambda s: s.start)
+        taken = {i for s in found for i in range(s.start, s.end)}
+        others = []
+        for ent in ner_spans:
+            if ent.label_ == "STUDIO" and ent.text in self.blocked:
+                continue
+            if not any(i in taken for i in range(ent.start, ent.end)):
+                others.append(ent)
+            elif ent.label_ == "SHOW":
+                # "Science SARU's Dandadan" read as one title: the known name wins, the rest stays a title.
+                rest = self._remainder(doc, ent, taken)
+                if rest is not None:
+                    others.append(rest)
+        doc.ents = sorted(found + others, key=lambda s: s.start)
         return doc
+
+    @staticmethod
+    def _remainder(doc: Doc, ent: Span, taken: set[int]) -> Span | None:
+        free = [i for i in range(ent.start, ent.end) if i not in taken]
+        if not free or free != list(range(free[0], free[-1] + 1)):
+            return None
+        start, end = free[0], free[-1] + 1
+        while start < end and (doc[start].is_punct or doc[start].lower_ in {"'s", "’s", "on", "by", "from"}):
+            start += 1
+        while end > start and doc[end - 1].is_punct and doc[end - 1].text not in ("!", "?"):
+            end -= 1
+        if end <= start or not any(t.is_alpha for t in doc[start:end]):
+            return None
+        return Span(doc, start, end, label="SHOW")
 
     @staticmethod
     def _context_ok(doc: Doc, start: int, end: int, label: str, ner_labels: dict[tuple[int, int], str]) -> bool:
@@ -142,6 +165,13 @@ class Gazetteer:
         cues = STUDIO_CUES if label == "STUDIO" else PLATFORM_CUES
         before = {t.lower_ for t in doc[max(0, start - 3):start]}
         if before & cues:
+            return True
+        after = doc[end:end + 2]
+        # "Trigger (Kill la Kill)", "Bones' new series", "Trigger's Delicious in Dungeon"
+        if after and (after[0].text in ("(", "'s", "’s", "'", "’") or ner_labels.get((end + 1, end + 2)) == "SHOW"):
+            return True
+        if re.match(r"^,?\s*(the|a|an)\s+(\w+\s+)?(studio|network|channel|streamer|service|broadcaster|platform)\b",
+                    doc[end:end + 5].text, re.I):
             return True
         line_start = doc[start].sent.start
         prefix = doc[line_start:start].text.lower()
@@ -305,9 +335,9 @@ class Linker:
             sent_shows = [e for e in ents if e.label_ == "SHOW"]
             groups = self._groups(doc, sent_shows)
             for ent in ents:
-                if ent.label_ == "SHOW":
+                field = FIELDS.get(ent.label_)
+                if field is None:
                     continue
-                field = {"STUDIO": "studios", "PLATFORM": "platforms", "DATE": "dates"}[ent.label_]
                 targets = self._targets(doc, ent, groups)
                 if not targets and primary and (len(primary) == 1 and (
                         ANAPHORA.search(sent.text) or len(counts) == 1 or self._dominant(counts))):

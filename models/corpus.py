@@ -1,8 +1,9 @@
 """Read the corpus format (models/corpus/FORMAT.md) into texts, entity spans and gold links.
 
 `python -m models.corpus` writes models/corpus/train.spacy and dev.spacy (DocBin) for
-`spacy train`. Training documents that name a dev-set show are left out, so the dev score
-measures titles the model never saw.
+`spacy train`. Training documents about a dev-set show (named in the headline or more than
+once) are left out, so the dev score measures subjects the model never trained on; passing
+mentions are kept and counted.
 """
 
 from __future__ import annotations
@@ -92,10 +93,24 @@ def read_dir(directory: Path) -> list[CorpusDoc]:
     return docs
 
 
-def dev_show_keys(dev: list[CorpusDoc]) -> set[str]:
+# The dev set's subjects, reserved when it was commissioned (other shows appear there in passing).
+DEV_SUBJECTS = (
+    "Frieren: Beyond Journey's End", "Frieren", "Sousou no Frieren", "The Apothecary Diaries",
+    "Kusuriya no Hitorigoto", "Dandadan", "Dan Da Dan", "Solo Leveling", "Oshi no Ko", "Kaiju No. 8",
+    "Delicious in Dungeon", "Sakamoto Days", "Blue Lock", "Mushoku Tensei: Jobless Reincarnation",
+    "Mushoku Tensei", "Undead Unluck", "Pokémon Horizons", "Zenshu", "The Summer Hikaru Died",
+    "Witch Hat Atelier", "Blue Box", "Orb: On the Movements of the Earth", "Gachiakuta", "Lazarus",
+    "Takopi's Original Sin", "Pluribus", "Severance", "Shogun", "The Bear", "Fallout", "The Penguin", "Arcane",
+    "Andor", "Slow Horses", "Wednesday", "Squid Game", "The Boys", "Hazbin Hotel", "Invincible", "Adolescence",
+    "The White Lotus", "Daredevil: Born Again", "Alien: Earth", "Blue Eye Samurai", "Ne Zha 2", "The Studio",
+    "Paradise", "Silo", "The Diplomat", "Nobody Wants This",
+)
+
+
+def dev_show_keys() -> set[str]:
     from pipelines.identity import show_key
 
-    return {show_key(d.text[s:e]) for d in dev for s, e, label in d.spans if label == "SHOW"}
+    return {show_key(title) for title in DEV_SUBJECTS}
 
 
 def to_docbin(docs: list[CorpusDoc], nlp: spacy.Language) -> tuple[DocBin, int]:
@@ -124,16 +139,25 @@ def main() -> int:
     nlp = spacy.blank("en")
     dev = read_dir(CORPUS / "dev")
     train_all = read_dir(CORPUS / "train")
-    held_out = dev_show_keys(dev)
-    train = [d for d in train_all
-             if not any(show_key(d.text[s:e]) in held_out for s, e, label in d.spans if label == "SHOW")]
+    held_out = dev_show_keys()
+
+    def about_dev_show(doc: CorpusDoc) -> bool:
+        headline_end = doc.text.find("\n") if "\n" in doc.text else len(doc.text)
+        hits = [(s, show_key(doc.text[s:e])) for s, e, label in doc.spans if label == "SHOW"]
+        dev_hits = [(s, k) for s, k in hits if k in held_out]
+        return len(dev_hits) >= 2 or any(s < headline_end for s, _ in dev_hits)
+
+    train = [d for d in train_all if not about_dev_show(d)]
+    passing = sum(1 for d in train if any(show_key(d.text[s:e]) in held_out
+                                          for s, e, label in d.spans if label == "SHOW"))
     for name, docs in (("train", train), ("dev", dev)):
         db, misaligned = to_docbin(docs, nlp)
         db.to_disk(args.out / f"{name}.spacy")
         words = sum(len(d.text.split()) for d in docs)
         print(f"{name}: {len(docs)} docs, {words} words, {sum(len(d.spans) for d in docs)} spans, "
               f"{misaligned} misaligned")
-    print(f"train docs left out for naming a dev show: {len(train_all) - len(train)}")
+    print(f"train docs left out for being about a dev show: {len(train_all) - len(train)}; "
+          f"kept with a passing mention of one: {passing}")
     return 0
 
 

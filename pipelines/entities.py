@@ -103,24 +103,28 @@ class EntityExtractor:
         if batch:
             yield from self._run(batch)
 
+    def _doc(self, article: Article) -> tuple[Any, int]:
+        text, shift = compose(article)
+        doc = self.nlp.make_doc(text)
+        doc._.emphasised = list(article.emphasised or [])
+        return doc, shift
+
     def _run(self, batch: list[Article]) -> Iterator[tuple[Article, Mentions | Exception]]:
-        docs, shifts = [], []
-        for article in batch:
-            text, shift = compose(article)
-            doc = self.nlp.make_doc(text)
-            doc._.emphasised = list(article.emphasised or [])
-            docs.append(doc)
-            shifts.append(shift)
+        prepared = [self._doc(a) for a in batch]
+        shifts = [shift for _, shift in prepared]
+        processed: list[Any]
         try:
-            processed = list(self.nlp.pipe(docs, batch_size=self.batch_size, n_process=self.n_process))
-        except Exception:  # isolate the article that broke the batch
+            processed = list(self.nlp.pipe([d for d, _ in prepared], batch_size=self.batch_size,
+                                           n_process=self.n_process))
+        except Exception as exc:  # isolate the article that broke the batch, on fresh docs
+            logger.warning("nlp.pipe failed on a batch (%r); retrying its articles one by one", exc)
             processed = []
-            for doc in docs:
+            for article in batch:
                 try:
-                    processed.append(self.nlp(doc))
-                except Exception as exc:
-                    logger.warning("NER failed on a document: %r", exc)
-                    processed.append(exc)
+                    processed.append(self.nlp(self._doc(article)[0]))
+                except Exception as one:
+                    logger.warning("NER failed on %s: %r", article.url, one)
+                    processed.append(one)
         for article, doc, shift in zip(batch, processed, shifts, strict=True):
             yield article, doc if isinstance(doc, Exception) else to_mentions(doc, shift, self.model_name)
 

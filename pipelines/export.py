@@ -174,7 +174,8 @@ class ExportPipeline:
         if articles:
             self.articles = JsonlWriter(Path(articles), every)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: ArticleItem) -> dict[str, Any]:
+        """Writes, then hands Scrapy's feed exports (`scrapy crawl news -O x.jsonl`) plain JSON data."""
         assert self.sink is not None
         stats = self.crawler.stats
         if self.articles is not None:
@@ -186,7 +187,7 @@ class ExportPipeline:
                 stats.inc_value("newsspider/records/already_written")
         # Marked only now, so a page whose records never reached the file is fetched again next run.
         self.sink.state.mark_fetched(item.article.url, item.article.id, item.lastmod)
-        return item
+        return {"article": item.article.to_json(), "records": [r.to_json() for r in item.records]}
 
     def close_spider(self) -> None:
         if self.articles is not None:
