@@ -57,8 +57,8 @@ NEWSSPIDER_MODEL = None
 NEWSSPIDER_NLP_BATCH = 16
 # Fewer words than this after extraction is a stub or teaser, not an article.
 NEWSSPIDER_MIN_WORDS = 40
-# Share of words inside links above which a page is a listing, not an article.
-NEWSSPIDER_MAX_LINK_RATIO = 0.6
+# Share of the article text's lines that are link text above which a page is a listing (a headline feed).
+NEWSSPIDER_MAX_LINK_RATIO = 0.4
 # Section pages followed per site (pagination budget: stops infinite calendars and paginations).
 NEWSSPIDER_SECTION_PAGES = 20
 # Sitemaps: URL cap per file (the protocol's own limit) and sitemap-index recursion depth.

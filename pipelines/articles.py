@@ -33,8 +33,6 @@ ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle"
 EMPHASIS_TAGS = ("em", "i", "cite")
 QUOTED = re.compile(r"[\"“‘']([^\"“”‘’']{2,80}?)[\"”’'](?=[\s,.;:!?)]|$)")
 MAX_EMPHASIS_WORDS = 14
-# A page whose visible text is mostly link text is a listing, not an article.
-LISTING_LINK_RATIO = 0.6
 
 
 class NotAnArticle(ValueError):
@@ -82,22 +80,25 @@ def extract_article(html: str | bytes, url: str, fetched_at: str | None = None) 
     )
 
 
-def link_text_ratio(html: str) -> float:
-    """Share of the body's words that sit inside links: high on section and tag pages."""
+def link_text_ratio(html: str, text: str) -> float:
+    """Share of the extracted text's lines that are link text: high on headline feeds and tag pages."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if not lines:
+        return 0.0
     try:
         tree = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
         return 0.0
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    body = tree.find("body")
-    if body is None:
-        body = tree
-    words = len(body.text_content().split())
-    if not words:
-        return 0.0
-    linked = sum(len(a.text_content().split()) for a in body.iter("a"))
-    return linked / words
+    anchors = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    anchors = {a for a in anchors if len(a) >= 12}
+    def is_linked(line: str) -> bool:
+        return any(a in line and len(a) >= 0.6 * len(line) for a in anchors)
+
+    ratio = sum(map(is_linked, lines)) / len(lines)
+    items = [line for line in lines if line.startswith(("- ", "* ", "• "))]
+    if len(items) >= 0.6 * len(lines):  # a page that is mostly a list: judge the list
+        ratio = max(ratio, sum(map(is_linked, items)) / len(items))
+    return ratio
 
 
 def emphasised_spans(tree: Any, text: str, title: str | None) -> list[str]:

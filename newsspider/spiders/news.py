@@ -15,7 +15,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from newsspider.feeds import FeedError, parse
 from newsspider.items import ArticleItem, article_id
@@ -57,13 +60,32 @@ class NewsSpider(scrapy.Spider):
             for url in site.feeds + site.sitemaps:
                 yield self._xml_request(url, site, depth=0)
             for url in site.sections:
-                yield scrapy.Request(url, self.parse_section, cb_kwargs={"site": site}, dont_filter=True)
+                yield scrapy.Request(url, self.parse_section, cb_kwargs={"site": site}, dont_filter=True,
+                                     errback=self.on_error)
             for url in site.start_urls:
-                yield scrapy.Request(url, self.parse_home, cb_kwargs={"site": site}, dont_filter=True)
+                yield scrapy.Request(url, self.parse_home, cb_kwargs={"site": site}, dont_filter=True,
+                                     errback=self.on_error)
 
     def _xml_request(self, url: str, site: Site, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, self.parse_xml, cb_kwargs={"site": site, "depth": depth},
+        return scrapy.Request(url, self.parse_xml, cb_kwargs={"site": site, "depth": depth}, errback=self.on_error,
                               meta={"newsspider_conditional": True}, dont_filter=True)
+
+    def on_error(self, failure: Failure) -> None:
+        """Every failed request is counted by reason (newsspider/failed/...) and logged; the crawl goes on."""
+        exc = failure.value
+        request = getattr(failure, "request", None)
+        if isinstance(exc, HttpError):
+            reason = f"http_{exc.response.status}"
+        elif isinstance(exc, IgnoreRequest):
+            text = str(exc).lower()
+            reason = ("robots_txt" if "robots" in text else "redirect_limit" if "redirect" in text
+                      else "ignored")
+        else:
+            text = repr(exc).lower()
+            reason = ("too_large" if "maxsize" in text or "max size" in text or "cancel" in text
+                      else type(exc).__name__.lower())
+        self.crawler.stats.inc_value(f"newsspider/failed/{reason}")
+        self.logger.info("Request failed (%s): %s", reason, request.url if request else failure)
 
     def parse_xml(self, response: Response, site: Site, depth: int) -> Iterator[scrapy.Request]:
         """A feed, sitemap or sitemap index: follow what it lists."""
@@ -140,7 +162,7 @@ class NewsSpider(scrapy.Spider):
         for href in nexts[:5]:
             url = canonicalize(urljoin(response.url, href))
             if site.allows(url):
-                yield scrapy.Request(url, self.parse_section, cb_kwargs={"site": site})
+                yield scrapy.Request(url, self.parse_section, cb_kwargs={"site": site}, errback=self.on_error)
 
     def _article_request(self, url: str, site: Site, hint: dict[str, str | None]) -> scrapy.Request | None:
         """A request for an article page, or None when an earlier run processed it and nothing says it changed."""
@@ -151,7 +173,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsspider/skipped/already_fetched")
             return None
         return scrapy.Request(url, self.parse_article, cb_kwargs={"site": site, "hint": hint},
-                              dont_filter=changed, meta={"newsspider_article": True})
+                              dont_filter=seen and changed, errback=self.on_error,
+                              meta={"newsspider_article": True})
 
     def parse_article(self, response: Response, site: Site, hint: dict[str, str | None]
                       ) -> Iterator[ArticleItem]:
@@ -180,7 +203,7 @@ class NewsSpider(scrapy.Spider):
         article.canonical_url = canonicalize(article.canonical_url or response.url)
         article.id = article_id(article.canonical_url)
         stats.inc_value("newsspider/articles/fetched")
-        yield ArticleItem(article=article, link_ratio=link_text_ratio(response.text),
+        yield ArticleItem(article=article, link_ratio=link_text_ratio(response.text, article.text),
                           lastmod=hint.get("updated"))
 
 
