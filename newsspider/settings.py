@@ -31,6 +31,8 @@ REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 8
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsspider.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsspider.middlewares.BackoffRetryMiddleware": 550,
     "newsspider.middlewares.BackoffDelayMiddleware": 560,

@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newsspider.items import Article, ArticleItem
+from newsspider.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def extract_article(html: str | bytes, url: str, fetched_at: str | None = None) 
         url=url,
         text=text,
         canonical_url=_same_site(url, meta.get("canonical")),
-        site=urlsplit(url).netloc.lower() or None,
+        site=site_of(url) or None,
         title=_clean(title) if title else None,
         published=published,
         modified=meta.get("modified"),
