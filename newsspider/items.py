@@ -47,13 +47,16 @@ class Article:
         """Build from an Article line; unknown keys are ignored so older/newer files still load."""
         if not isinstance(data, dict):
             raise ValueError("an Article line must be a JSON object")
-        url, text = data.get("url"), data.get("text")
+        url, text, html = data.get("url"), data.get("text"), data.get("html")
         if not isinstance(url, str) or not url:
             raise ValueError("an Article needs a non-empty 'url' string")
-        if not isinstance(text, str):
-            raise ValueError("an Article needs a 'text' string")
-        known = {f for f in cls.__dataclass_fields__}
+        if not isinstance(text, str) and not isinstance(html, str):
+            raise ValueError("an Article needs a 'text' string (or 'html' to extract it from)")
+        known = set(cls.__dataclass_fields__)
         kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs.setdefault("text", "")
+        if kwargs["text"] is None:
+            kwargs["text"] = ""
         for key in ("authors", "emphasised", "also_at"):
             value = kwargs.get(key)
             if value is None:

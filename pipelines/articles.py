@@ -81,6 +81,52 @@ def extract_article(html: str | bytes, url: str, fetched_at: str | None = None) 
     )
 
 
+def complete(article: Article) -> Article:
+    """Fill what an Article line left out from its `html`: the text, title, date and emphasised spans.
+
+    `newsspider extract` accepts bare `url` + `text` lines; when the page itself came along,
+    its italics and quotes are the best show-title hints there are, so they are recovered here.
+    """
+    if not article.html:
+        if not article.emphasised:
+            article.emphasised = quoted_titles(f"{article.title or ''}\n{article.text}")
+        return article
+    if not article.text.strip():
+        try:
+            page = extract_article(article.html, article.url, fetched_at=article.fetched_at)
+        except NotAnArticle:
+            return article
+        article.text = page.text
+        article.title = article.title or page.title
+        article.published = article.published or page.published
+        article.emphasised = article.emphasised or page.emphasised
+        return article
+    if not article.emphasised:
+        try:
+            tree = lxml.html.fromstring(article.html)
+        except (etree.ParserError, ValueError):
+            return article
+        article.emphasised = emphasised_spans(tree, article.text, article.title)
+    return article
+
+
+TITLE_CONNECTORS = {"a", "an", "the", "of", "and", "in", "on", "to", "no", "x", "for", "with", "at", "from", "wa", "ga"}
+
+
+def quoted_titles(text: str) -> list[str]:
+    """Quoted spans that look like titles, not speech: short, mostly capitalised, no trailing comma or stop."""
+    found: dict[str, None] = {}
+    for match in QUOTED.finditer(text):
+        span = _clean(match.group(1))
+        words = span.split()
+        if not words or len(words) > 8 or span[-1] in ",.;:" or not span[0].isupper():
+            continue
+        content = [w for w in words if w.lower() not in TITLE_CONNECTORS]
+        if content and sum(w[0].isupper() or w[0].isdigit() for w in content) / len(content) >= 0.6:
+            found.setdefault(span, None)
+    return list(found)
+
+
 def link_text_ratio(html: str, text: str) -> float:
     """Share of the extracted text's lines that are link text: high on headline feeds and tag pages."""
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsspider.items import Article
+from pipelines.articles import complete
 from pipelines.dedup import Deduplicator
 from pipelines.entities import EntityExtractor
 from pipelines.export import RecordSink
@@ -54,7 +55,7 @@ def read_articles(path: Path, summary: ExtractSummary) -> Iterator[Article]:
                 continue
             summary.read += 1
             try:
-                yield Article.from_json(json.loads(line))
+                yield complete(Article.from_json(json.loads(line)))
             except ValueError as exc:
                 reason = "not_json" if isinstance(exc, json.JSONDecodeError) else "bad_article"
                 summary.failed[reason] += 1
