@@ -318,8 +318,9 @@ class Linker:
     it refers back to it ("the series", "it") or the article is about one show.
     """
 
-    def __init__(self, nlp: Language, name: str, max_distance: int) -> None:
+    def __init__(self, nlp: Language, name: str, max_distance: int, carry: int) -> None:
         self.max_distance = max_distance
+        self.carry = carry
 
     def __call__(self, doc: Doc) -> Doc:
         shows = [e for e in doc.ents if e.label_ == "SHOW"]
@@ -330,15 +331,19 @@ class Linker:
         first_mention = {}
         for s in shows:
             first_mention.setdefault(show_key(s.text), s)
-        for sent in doc.sents:
+        recent: list[tuple[int, list[Span]]] = []  # (sentence number, nearest show group) of recent sentences
+        for number, sent in enumerate(doc.sents):
             ents = [e for e in doc.ents if sent.start <= e.start < sent.end]
             sent_shows = [e for e in ents if e.label_ == "SHOW"]
             groups = self._groups(doc, sent_shows)
+            carried = self._carried(recent, number, sent)
             for ent in ents:
                 field = FIELDS.get(ent.label_)
                 if field is None:
                     continue
                 targets = self._targets(doc, ent, groups)
+                if not targets and carried:
+                    targets = carried
                 if not targets and primary and (len(primary) == 1 and (
                         ANAPHORA.search(sent.text) or len(counts) == 1 or self._dominant(counts))):
                     targets = [first_mention[primary[0]]]
@@ -346,8 +351,20 @@ class Linker:
                     links.append({"show": (show.start_char, show.end_char), "field": field,
                                   "target": (ent.start_char, ent.end_char),
                                   "sentence": (sent.start_char, sent.end_char)})
+            if groups:
+                recent.append((number, groups[-1] if len(groups[-1]) > 1 or len(groups) == 1 else groups[0]))
         doc._.links = links
         return doc
+
+    def _carried(self, recent: list[tuple[int, list[Span]]], number: int, sent: Span) -> list[Span]:
+        """Shows a sentence without one inherits: the last show-bearing sentence, if one of the two before it.
+
+        News keeps its subject across sentences ("X is delayed. Studio Y said…"), and list entries put
+        the title on its own line with the facts on the next ("1. X" / "Studio: Y · Where: Z").
+        """
+        if not recent or number - recent[-1][0] > self.carry:
+            return []
+        return recent[-1][1]
 
     @staticmethod
     def _dominant(counts: Counter[str]) -> bool:
@@ -399,6 +416,6 @@ class Linker:
         return targets
 
 
-@Language.factory("newsspider_linker", default_config={"max_distance": 40})
-def make_linker(nlp: Language, name: str, max_distance: int) -> Linker:
-    return Linker(nlp, name, max_distance)
+@Language.factory("newsspider_linker", default_config={"max_distance": 40, "carry": 2})
+def make_linker(nlp: Language, name: str, max_distance: int, carry: int) -> Linker:
+    return Linker(nlp, name, max_distance, carry)

@@ -4,8 +4,10 @@
 
 Spans: exact character match per label. Shows: per document, the set of show keys (what a
 user of the records sees). Links: per document, (show key, studio|platform, canonical name)
-triples from the records `newsspider extract` would write. Every number in MODEL_CARD.md comes
-from this command (`--write-card` rewrites its scores section and models/metrics.json).
+triples from the records `newsspider extract` would write. A second block scores whole pages
+of the bundled sample site (HTML → article extraction → model) against its truth.json.
+Every number in MODEL_CARD.md comes from this command (`--write-card` rewrites its scores
+section and models/metrics.json).
 """
 
 from __future__ import annotations
@@ -93,6 +95,66 @@ def evaluate(docs: list[CorpusDoc], model: Path | None = None) -> dict[str, dict
     return scores
 
 
+def evaluate_sample_site(model: Path | None = None) -> dict[str, dict[str, float]]:
+    """Per-article sets against newsspider/sample_site/truth.json, from the HTML pages as a crawl sees them.
+
+    A second yardstick, written independently of the corpora: real page chrome, extraction by
+    pipelines.articles, then the model; shows, studios, platforms and links per article.
+    """
+    from newsspider.sample_site.server import DEFAULT_ROOT, TRUTH_PATH
+    from pipelines.articles import NotAnArticle, extract_article
+
+    truth = json.loads(TRUTH_PATH.read_text(encoding="utf-8"))
+    names = canonical_names()
+    extractor = EntityExtractor(model)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    pages = []
+    for entry in truth.values():
+        if not entry.get("is_article") or entry.get("variant_of") or entry.get("syndicated_from"):
+            continue
+        path = DEFAULT_ROOT / entry["site"] / entry["path"].lstrip("/").split("?")[0]
+        candidates = [path, path / "index.html", path.with_name(path.name + ".html")]
+        file = next((c for c in candidates if c.is_file()), None)
+        if file is None:
+            continue
+        html = file.read_bytes().decode("utf-8", errors="replace").replace("{{MAIN}}", "http://main.invalid") \
+            .replace("{{PARTNER}}", "http://partner.invalid")
+        try:
+            pages.append((entry, extract_article(html, "http://main.invalid" + entry["path"])))
+        except NotAnArticle:
+            continue
+
+    def canon(field: str, name: str) -> str:
+        return _norm(names.get((field, name.lower()), name))
+
+    for (entry, article), (_, mentions) in zip(pages, extractor.pipe([a for _, a in pages]), strict=True):
+        if isinstance(mentions, Exception):
+            raise mentions
+        records = build_records(article, mentions)
+        keys = {r.show["key"] for r in records}
+        alias_of = {show_key(a): r.show["key"] for r in records for a in [r.show["title"], *r.show["aliases"]]}
+        gold = {
+            "shows": {show_key(s) for s in entry["shows"]},
+            "studios": {canon("studio", s) for s in entry["studios"]},
+            "platforms": {canon("platform", p) for p in entry["platforms"]},
+            "links": {(alias_of.get(show_key(s), show_key(s)), f, canon(f, t)) for s, f, t in entry["links"]},
+        }
+        pred = {
+            "shows": keys,
+            "studios": {canon("studio", s) for r in records for s in r.studios},
+            "platforms": {canon("platform", p["name"]) for r in records for p in r.platforms},
+            "links": {(r.show["key"], "studio", canon("studio", s)) for r in records for s in r.studios}
+            | {(r.show["key"], "platform", canon("platform", p["name"])) for r in records for p in r.platforms},
+        }
+        for name in gold:
+            counts[name][0] += len(gold[name] & pred[name])
+            counts[name][1] += len(pred[name] - gold[name])
+            counts[name][2] += len(gold[name] - pred[name])
+    scores = {f"sample site {name} (per article)": prf(*c) for name, c in counts.items()}
+    scores["_sample_run"] = {"articles": len(pages)}
+    return scores
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9+]+", " ", name.lower()).strip()
 
@@ -114,6 +176,7 @@ def main() -> int:
     args = parser.parse_args()
     docs = read_dir(args.corpus)
     scores = evaluate(docs, args.model)
+    scores.update(evaluate_sample_site(args.model))
     text = table(scores)
     run = scores["_run"]
     print(f"{args.corpus}: {run['docs']} documents, {run['words']} words, {run['seconds']} s")
@@ -124,7 +187,8 @@ def main() -> int:
         if BEGIN in card and END in card:
             head, rest = card.split(BEGIN, 1)
             _, tail = rest.split(END, 1)
-            block = (f"{BEGIN}\nDev set: {run['docs']} documents, {run['words']} words "
+            block = (f"{BEGIN}\nDev set: {run['docs']} documents, {run['words']} words; sample site: "
+                     f"{scores['_sample_run']['articles']} articles from newsspider/sample_site/truth.json "
                      f"(`python -m models.evaluate --write-card`).\n\n{text}\n{END}")
             CARD.write_text(head + block + tail, encoding="utf-8")
     return 0

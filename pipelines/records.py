@@ -39,11 +39,25 @@ def platform_kind(mention: Mention) -> str:
     return "streaming"
 
 
-def _show_groups(shows: list[Mention]) -> dict[str, list[Mention]]:
-    """Mentions grouped by show key; a short form ("Frieren") joins its full title in the same article."""
+PAREN_ALIAS = re.compile(r"^\s*[(（]\s*(a\.?k\.?a\.?|also known as|known as|or|original title|jp\.?:?)?\s*[\"“]?\s*$", re.I)
+
+
+def _show_groups(shows: list[Mention], text: str = "") -> dict[str, list[Mention]]:
+    """Mentions grouped by show key, with two in-article merges.
+
+    A short form ("Frieren") joins the full title it starts ("Frieren: Beyond Journey's End"), and
+    a title followed by another in parentheses ("The Apothecary Diaries (Kusuriya no Hitorigoto)")
+    names one show twice; the first spelling keys the group.
+    """
     groups: dict[str, list[Mention]] = {}
     for mention in shows:
         groups.setdefault(show_key(mention.text), []).append(mention)
+    ordered = sorted(shows, key=lambda m: m.start)
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if 0 <= first.end <= second.start and PAREN_ALIAS.match(text[first.end:second.start]):
+            main, alias = show_key(first.text), show_key(second.text)
+            if main != alias and main in groups and alias in groups:
+                groups[main].extend(groups.pop(alias))
     keys = sorted(groups, key=len, reverse=True)
     for short in sorted(groups, key=len):
         for long in keys:
@@ -62,7 +76,7 @@ def _title(mentions: list[Mention]) -> str:
 def build_records(article: Article, mentions: Mentions, state: CrawlState | None = None,
                   model: str = "", extracted_at: str | None = None) -> list[ShowRecord]:
     """The records of one article; `state` supplies `supersedes` for shows whose claims changed."""
-    groups = _show_groups(mentions.shows)
+    groups = _show_groups(mentions.shows, article.text)
     key_of = {id(m): key for key, ms in groups.items() for m in ms}
     base = dates.base_date(article.published, article.url, article.fetched_at)
     now = extracted_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,4 +1,4 @@
-"""The "Loading the data" snippets in docs/analysis.md run, as written, on a records file."""
+"""The "Loading the data" snippets in README.md run, as written, on a records file."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from test_records_io import make_record, write_records
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "analysis.md"
+DOC = Path(__file__).resolve().parents[1] / "README.md"
 LIBRARIES = {"pandas": "pandas", "duckdb": "duckdb", "polars": "polars"}
 
 
 def _snippet(name: str) -> str:
     match = re.search(rf"<!-- loading-example: {name} -->\s*```python\n(.*?)```", DOC.read_text(encoding="utf-8"),
                       re.DOTALL)
-    assert match, f"docs/analysis.md has no loading example for {name}"
+    assert match, f"README.md has no loading example for {name}"
     return match.group(1)
 
 
@@ -40,7 +40,7 @@ def records_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _run(name: str) -> dict[str, Any]:
     pytest.importorskip(LIBRARIES[name])
     namespace: dict[str, Any] = {}
-    exec(compile(_snippet(name), f"docs/analysis.md[{name}]", "exec"), namespace)
+    exec(compile(_snippet(name), f"README.md[{name}]", "exec"), namespace)
     return namespace
 
 
