@@ -24,6 +24,7 @@ VERSION = "0.1.0"
 
 def assemble(ner_dir: Path) -> spacy.Language:
     nlp = spacy.load(ner_dir, exclude=["attribute_ruler", "lemmatizer", "senter"])
+    models.components.add_special_cases(nlp)
     nlp.add_pipe("newsspider_lines", before="parser")
     nlp.add_pipe("newsspider_gazetteer", after="ner", config={"patterns_dir": str(HERE / "patterns")})
     nlp.add_pipe("newsspider_cues", after="newsspider_gazetteer")

@@ -39,6 +39,17 @@ if not Doc.has_extension("emphasised"):
     Doc.set_extension("emphasised", default=None)
 
 
+TITLE_ABBREVIATIONS = ("No.", "Vol.", "Ep.", "Pt.", "Mr.", "Mrs.", "Dr.", "St.", "vs.", "Jr.")
+
+
+def add_special_cases(nlp: Language) -> None:
+    """Keep "No." in "Kaiju No. 8" one token, so the title is not cut at a false sentence end."""
+    from spacy.symbols import ORTH
+
+    for abbreviation in TITLE_ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+
+
 def split_kb(kb_id: str) -> tuple[str | None, str | None]:
     """(kind, canonical name) stored by the gazetteer in a span's kb_id as 'kind|name'."""
     if "|" not in kb_id:
@@ -57,6 +68,9 @@ def newsspider_lines(doc: Doc) -> Doc:
 
 
 # --- gazetteer -----------------------------------------------------------------------------------
+COMPANY_WORD = re.compile(r"\b(studios?|pictures|productions?|animation|films?|entertainment|media|works|"
+                          r"television|tv|inc\.?|ltd\.?|co\.|llc|gmbh|company|films|arts|sound|digital|labs?)\b",
+                          re.I)
 STUDIO_CUES = {"studio", "studios", "animated", "animation", "produced", "production", "producer", "by",
                "from", "at", "animates", "animating", "co-production", "team", "behind"}
 PLATFORM_CUES = {"on", "via", "streams", "streaming", "stream", "airs", "aired", "air", "airing", "broadcast",
@@ -132,7 +146,7 @@ class Gazetteer:
         taken = {i for s in found for i in range(s.start, s.end)}
         others = []
         for ent in ner_spans:
-            if ent.label_ == "STUDIO" and ent.text in self.blocked:
+            if ent.label_ == "STUDIO" and (ent.text in self.blocked or not self._studio_like(doc, ent)):
                 continue
             if not any(i in taken for i in range(ent.start, ent.end)):
                 others.append(ent)
@@ -143,6 +157,18 @@ class Gazetteer:
                     others.append(rest)
         doc.ents = sorted(found + others, key=lambda s: s.start)
         return doc
+
+    @staticmethod
+    def _studio_like(doc: Doc, ent: Span) -> bool:
+        """An unknown name is a studio only if it looks like a company or is credited as one.
+
+        The NER alone confuses people and characters with studios; a real new studio is named
+        "X Pictures" or "X Studio", or introduced as "animated by X" / "Animation Production: X".
+        """
+        if COMPANY_WORD.search(ent.text):
+            return True
+        before = doc[max(0, ent.start - 4):ent.start].text.lower()
+        return bool(re.search(r"(animated|produced|animation|production|studio|made)\s*(by|at|from|:)?\s*$", before))
 
     @staticmethod
     def _remainder(doc: Doc, ent: Span, taken: set[int]) -> Span | None:
@@ -266,6 +292,24 @@ class Cues:
                               and 0 < len(s) <= self.max_words and s.text.lower() not in STOP_STARTS]
         if fresh:
             doc.ents = sorted([*doc.ents, *fresh], key=lambda s: s.start)
+        return self._propagate(doc)
+
+    def _propagate(self, doc: Doc) -> Doc:
+        """A title recognised once is a title wherever it recurs in the article (also in ALL CAPS)."""
+        titles = {e.text for e in doc.ents if e.label_ == "SHOW" and any(c.isupper() for c in e.text)
+                  and e.text.lower() not in STOP_STARTS and len(e.text) > 2}
+        other_labels = {e.text for e in doc.ents if e.label_ != "SHOW"}
+        taken = {i for e in doc.ents for i in range(e.start, e.end)}
+        new = []
+        for title in titles - other_labels:
+            for form in {title, title.upper()}:
+                for match in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", doc.text):
+                    span = doc.char_span(match.start(), match.end(), label="SHOW")
+                    if span is not None and not any(i in taken for i in range(span.start, span.end)):
+                        new.append(span)
+                        taken.update(range(span.start, span.end))
+        if new:
+            doc.ents = sorted([*doc.ents, *new], key=lambda s: s.start)
         return doc
 
     @staticmethod

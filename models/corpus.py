@@ -136,7 +136,10 @@ def main() -> int:
     args = parser.parse_args()
     from pipelines.identity import show_key
 
+    from models.components import add_special_cases
+
     nlp = spacy.blank("en")
+    add_special_cases(nlp)
     dev = read_dir(CORPUS / "dev")
     train_all = read_dir(CORPUS / "train")
     held_out = dev_show_keys()
